@@ -4,8 +4,9 @@
     python3 tools/dev.py serve    # set up .venv, build the book, serve it on localhost
     python3 tools/dev.py test     # set up everything, then run every check of the project
 
-Other commands: ``setup`` (only the virtual environment, browser and packages) and
-``build [--clean]`` (only the strict build). Run ``python3 tools/dev.py -h`` for options.
+Other commands: ``setup`` (only the virtual environment, browser and packages),
+``build [--clean]`` (only the strict build) and ``screenshot`` (the README's picture).
+Run ``python3 tools/dev.py -h`` for options.
 
 Everything is installed into ``.venv`` at the repository's root from the pinned
 ``requirements.txt``; the browser tests use the system's Chromium, which ``test``
@@ -23,15 +24,17 @@ import time
 import venv
 from pathlib import Path
 
+from browser import find_chromium
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 EXECUTION_CACHE = BUILD / ".jupyter_cache"
 BUILD_LOG = BUILD / "build.log"
+PACKAGE_STAMP = EXECUTION_CACHE / "package-stamp"
 REQUIREMENTS = ROOT / "requirements.txt"
 STAMP = VENV / ".requirements-stamp"
-CHROMIUM_CANDIDATES = ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
 
 
 def say(message):
@@ -65,7 +68,8 @@ def requirements_digest():
 def setup_venv():
     """Create .venv and install requirements.txt into it, unless it is up to date."""
     if sys.version_info < (3, 10):
-        fail(f"Python 3.10 or newer is needed (3.11 is what CI and Binder use); this is {sys.version.split()[0]}.")
+        fail("Python 3.10 or newer is needed (CI and Binder use 3.11); "
+             f"this is {sys.version.split()[0]}.")
     if not venv_bin("python").exists():
         say(f"creating the virtual environment {VENV.relative_to(ROOT)}")
         venv.EnvBuilder(with_pip=True).create(VENV)
@@ -81,22 +85,11 @@ def setup_venv():
     STAMP.write_text(wanted)
 
 
-def find_chromium():
-    configured = os.environ.get("CHROMIUM_PATH")
-    if configured:
-        if not Path(configured).exists():
-            fail(f"CHROMIUM_PATH is set to {configured}, which does not exist.")
-        return configured
-    for name in CHROMIUM_CANDIDATES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
 def setup_chromium():
     """Return the path of a Chromium-based browser, installing Debian's chromium if needed."""
     found = find_chromium()
+    if found and not Path(found).exists():
+        fail(f"CHROMIUM_PATH is set to {found}, which does not exist.")
     if found:
         say(f"browser for the site tests: {found}")
         return found
@@ -133,12 +126,26 @@ def summarise_build_log(text):
     return problems
 
 
+def package_digest():
+    """Hash of what every page's output depends on besides its own text."""
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes())
+    for path in sorted((ROOT / "code" / "src").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
 def build(clean=False):
     """Run the strict build: warnings are errors, every cell executed (or cached)."""
     if clean and BUILD.exists():
         say("removing _build (pages, doctrees and the execution cache)")
         shutil.rmtree(BUILD)
     BUILD.mkdir(exist_ok=True)
+    # The execution cache knows a page only by its own text. Pages import the package,
+    # so a change to it (or to a pinned version) must execute every page again.
+    digest = package_digest()
+    if EXECUTION_CACHE.exists() and (not PACKAGE_STAMP.exists() or PACKAGE_STAMP.read_text() != digest):
+        say("the package or requirements.txt changed: clearing the execution cache")
+        shutil.rmtree(EXECUTION_CACHE)
     cmd = [venv_bin("jupyter-book"), "build", ROOT, "--warningiserror", "--nitpick", "--keep-going"]
     say("$ " + " ".join(str(c) for c in cmd) + f"  (log: {BUILD_LOG.relative_to(ROOT)})")
     start = time.perf_counter()
@@ -151,6 +158,8 @@ def build(clean=False):
                 print("    " + line.rstrip(), flush=True)
         proc.wait()
     elapsed = time.perf_counter() - start
+    if EXECUTION_CACHE.exists():
+        PACKAGE_STAMP.write_text(digest)
     if proc.returncode != 0:
         problems = summarise_build_log(BUILD_LOG.read_text())
         print("\n[dev] the build failed. Problems, each naming its page:", file=sys.stderr)
@@ -194,6 +203,16 @@ def cmd_serve(args):
         pass
 
 
+def cmd_screenshot(args):
+    setup_venv()
+    env = dict(os.environ, CHROMIUM_PATH=setup_chromium())
+    if not (HTML / "index.html").exists():
+        ok, _ = build()
+        if not ok:
+            sys.exit(1)
+    sys.exit(run([venv_bin("python"), ROOT / "tools" / "screenshot.py"], env=env).returncode)
+
+
 def cmd_test(args):
     total_start = time.perf_counter()
     setup_venv()
@@ -229,7 +248,8 @@ def cmd_test(args):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("setup", help="create .venv, install requirements.txt and a browser")
     p.add_argument("--no-browser", action="store_true", help="skip the browser for the site tests")
@@ -242,6 +262,8 @@ def main():
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.set_defaults(func=cmd_serve)
+    p = sub.add_parser("screenshot", help="take the README's screenshot of the model chapter")
+    p.set_defaults(func=cmd_screenshot)
     p = sub.add_parser("test", help="clean build, then every test: package, content, site, workflows, Binder")
     p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     p.set_defaults(func=cmd_test)
