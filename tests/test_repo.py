@@ -41,7 +41,7 @@ def test_code_is_a_src_layout_package_not_a_module_named_code():
 def test_build_configuration():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
     assert config["only_build_toc_files"] is True
-    for pattern in ("_build", ".venv", "code", "tests", "tools"):
+    for pattern in ("_build", ".*", "**/.*", "code", "tests", "tools"):
         assert pattern in config["exclude_patterns"], pattern
     execute = config["execute"]
     assert execute["execute_notebooks"] == "cache"

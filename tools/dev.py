@@ -233,7 +233,9 @@ def cmd_test(args):
 
     say("step 2/2: pytest (package reference tests, content check, site checks, "
         "workflow lint, Binder)")
-    pytest = [venv_bin("python"), "-m", "pytest", "code/tests", "tests"]
+    # The package's pytest settings, with paths shown from the repository's root.
+    pytest = [venv_bin("python"), "-m", "pytest", "-c", "code/pyproject.toml", "--rootdir", ".",
+              "code/tests", "tests"]
     if not ok:
         # The site checks need a built site; still run everything else for the report.
         pytest += ["-m", "not needs_site"]

@@ -147,26 +147,29 @@ class LinearRegression:
         loss, grad = squared_loss(X, y, w)
         grad0 = np.linalg.norm(grad)
         losses = [loss]
-        for _ in range(self.max_iter):
-            if np.linalg.norm(grad) <= self.tol * grad0:
-                break
-            w = w - step * grad
-            loss, grad = squared_loss(X, y, w)
-            losses.append(loss)
-            self.n_iter_ += 1
-            if not np.isfinite(loss):
-                raise FloatingPointError(
-                    f"Gradient descent diverged after {self.n_iter_} steps: learning_rate={step:g} "
-                    "is too large for this data (it must be below 2 / lambda_max(X^T X / n))."
-                )
-        else:
-            if np.linalg.norm(grad) > self.tol * grad0:
-                warnings.warn(
-                    f"Gradient descent did not converge in max_iter={self.max_iter} steps; "
-                    "increase max_iter or the learning rate, or standardise X.",
-                    ConvergenceWarning,
-                    stacklevel=3,
-                )
+        converged = grad0 == 0
+        # A too-large step makes the iterates overflow; that is reported below as a
+        # FloatingPointError, so NumPy's own overflow warnings are silenced here.
+        with np.errstate(over="ignore", invalid="ignore"):
+            while not converged and self.n_iter_ < self.max_iter:
+                w = w - step * grad
+                loss, grad = squared_loss(X, y, w)
+                losses.append(loss)
+                self.n_iter_ += 1
+                if not (np.isfinite(loss) and np.all(np.isfinite(grad))):
+                    raise FloatingPointError(
+                        f"Gradient descent diverged after {self.n_iter_} steps: "
+                        f"learning_rate={step:g} is too large for this data "
+                        "(it must be below 2 / lambda_max(X^T X / n))."
+                    )
+                converged = np.linalg.norm(grad) <= self.tol * grad0
+        if not converged:
+            warnings.warn(
+                f"Gradient descent did not converge in max_iter={self.max_iter} steps; "
+                "increase max_iter or the learning rate, or standardise X.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         self.loss_history_ = np.asarray(losses)
         return w
 
