@@ -4,12 +4,13 @@ import warnings
 
 import numpy as np
 import pytest
-from groundml import LinearRegression, NotFittedError, r2_score
-from groundml.linear_model import ConvergenceWarning, squared_loss
 from numpy.testing import assert_allclose
 from sklearn import linear_model as sk_linear_model
 from sklearn.datasets import load_diabetes
 from sklearn.metrics import r2_score as sk_r2_score
+
+from groundml import LinearRegression, NotFittedError, r2_score
+from groundml.linear_model import ConvergenceWarning, squared_loss
 
 SEEDS = range(5)
 # (n_samples, n_features, n_targets); n_targets=None means a 1-D y
