@@ -40,7 +40,9 @@ def test_parts_are_in_study_order_each_with_a_landing_page():
 
 def test_every_page_is_a_notebook_so_it_has_a_launch_button():
     for doc in PAGES:
-        assert re.search(r"^kernelspec:", parse(resolve(ROOT, doc)).front_matter, re.M), doc
+        front = parse(resolve(ROOT, doc)).front_matter
+        assert re.search(r"^kernelspec:", front, re.M), doc
+        assert re.search(r"^\s+format_name:\s*myst\s*$", front, re.M), doc
 
 
 def test_the_chapter_template_passes_the_check_as_it_is():
@@ -61,6 +63,9 @@ def test_the_chapter_template_runs(tmp_path):
 
 
 BROKEN_PAGE = """---
+jupytext:
+  text_representation:
+    format_name: myst
 kernelspec:
   name: python3
 ---

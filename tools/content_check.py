@@ -127,8 +127,10 @@ def parse(path):
 def check_topic(page):
     """Problems with a topic page, as strings without the file name."""
     problems = []
-    if not re.search(r"^kernelspec:", page.front_matter, re.M):
-        problems.append("not a MyST notebook: the front matter has no kernelspec "
+    if not (re.search(r"^kernelspec:", page.front_matter, re.M)
+            and re.search(r"^\s+format_name:\s*myst\s*$", page.front_matter, re.M)):
+        problems.append("not a MyST notebook: the front matter needs jupytext's "
+                        "'format_name: myst' and a kernelspec, or its cells are not run "
                         "(copy the front matter of book/templates/chapter-template.md)")
     if not any(d.name == "code-cell" for d in page.directives):
         problems.append("has no {code-cell}: a topic page runs code")
