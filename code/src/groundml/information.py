@@ -62,6 +62,15 @@ def entropy(p, base=None):
     return float(H) if H.ndim == 0 else H
 
 
+def _check_pair(p, q):
+    """Two distributions of the same shape, each checked by ``_check_distribution``."""
+    p = _check_distribution(p, "p")
+    q = _check_distribution(q, "q")
+    if p.shape != q.shape:
+        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}.")
+    return p, q
+
+
 def cross_entropy(p, q, base=None):
     r"""Cross-entropy :math:`H(p, q) = -\sum_i p_i \log q_i = H(p) + D_{\mathrm{KL}}(p \,\|\, q)`.
 
@@ -78,10 +87,7 @@ def cross_entropy(p, q, base=None):
     -------
     H : float, or ndarray of shape (n_distributions,)
     """
-    p = _check_distribution(p, "p")
-    q = _check_distribution(q, "q")
-    if p.shape != q.shape:
-        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}.")
+    p, q = _check_pair(p, q)
     terms = np.where(p > 0, -p * _log(q, base), 0.0)   # -p log 0 = +inf where p > 0
     H = terms.sum(axis=-1)
     return float(H) if H.ndim == 0 else H
@@ -103,10 +109,7 @@ def kl_divergence(p, q, base=None):
     -------
     D : float, or ndarray of shape (n_distributions,)
     """
-    p = _check_distribution(p, "p")
-    q = _check_distribution(q, "q")
-    if p.shape != q.shape:
-        raise ValueError(f"p and q must have the same shape, got {p.shape} and {q.shape}.")
+    p, q = _check_pair(p, q)
     positive = p > 0
     safe_p = np.where(positive, p, 1.0)
     with np.errstate(divide="ignore"):
