@@ -73,3 +73,34 @@ def check_n_features(estimator, X):
             f"X has {X.shape[1]} features, but {type(estimator).__name__} "
             f"was fitted with {estimator.n_features_in_} features."
         )
+
+
+def check_classification_targets(y):
+    """Return ``(classes, y_encoded)`` for class labels ``y``, or raise a ``ValueError``.
+
+    ``classes`` holds the sorted distinct labels (as scikit-learn's ``classes_``) and
+    ``y_encoded`` of shape (n_samples,) maps each label to its index in ``classes``.
+    Labels may be integers or strings; continuous targets and a single class are
+    rejected, since no classifier can be trained on them.
+    """
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1D array of class labels, got a {y.ndim}D array instead.")
+    if y.shape[0] == 0:
+        raise ValueError("y has 0 samples; at least 1 is required.")
+    if y.dtype.kind == "f":
+        if not np.all(np.isfinite(y)):
+            raise ValueError("y contains NaN or infinity; class labels must be finite.")
+        if np.any(y != np.round(y)):
+            raise ValueError("Unknown label type: y looks continuous; a classifier needs class labels.")
+    elif y.dtype.kind not in "iubUSO":
+        raise ValueError(f"Unknown label type: y has dtype {y.dtype}.")
+    classes, y_encoded = np.unique(y, return_inverse=True)
+    if classes.shape[0] < 2:
+        raise ValueError(
+            "This solver needs samples of at least 2 classes in the data, but the data "
+            f"contains only one class: {classes[0]!r}."
+        )
+    return classes, y_encoded
