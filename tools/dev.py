@@ -5,7 +5,8 @@
     python3 tools/dev.py test     # set up everything, then run every check of the project
 
 Other commands: ``setup`` (only the virtual environment, browser and packages),
-``build [--clean]`` (only the strict build) and ``screenshot`` (the README's picture).
+``build [--clean]`` (only the strict build), ``screenshot`` (the README's picture) and
+``benchmark`` (groundml's estimators timed against scikit-learn's; not a test).
 Run ``python3 tools/dev.py -h`` for options.
 
 Everything is installed into ``.venv`` at the repository's root from the pinned
@@ -213,6 +214,11 @@ def cmd_screenshot(args):
     sys.exit(run([venv_bin("python"), ROOT / "tools" / "screenshot.py"], env=env).returncode)
 
 
+def cmd_benchmark(args):
+    setup_venv()
+    sys.exit(run([venv_bin("python"), ROOT / "tools" / "benchmark.py", *args.benchmark_args]).returncode)
+
+
 def cmd_test(args):
     total_start = time.perf_counter()
     setup_venv()
@@ -266,6 +272,10 @@ def main():
     p.set_defaults(func=cmd_serve)
     p = sub.add_parser("screenshot", help="take the README's screenshot of the model chapter")
     p.set_defaults(func=cmd_screenshot)
+    p = sub.add_parser("benchmark", help="time groundml's estimators against scikit-learn's (not a test)")
+    p.add_argument("benchmark_args", nargs="*",
+                   help="arguments for tools/benchmark.py (after --), e.g. --only Ridge")
+    p.set_defaults(func=cmd_benchmark)
     p = sub.add_parser("test", help="clean build, then every test: package, content, site, workflows, Binder")
     p.add_argument("pytest_args", nargs="*", help="extra arguments for pytest (after --)")
     p.set_defaults(func=cmd_test)
