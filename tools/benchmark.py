@@ -1,7 +1,7 @@
 """Time every from-scratch estimator in groundml against its scikit-learn counterpart.
 
 Run it with ``python3 tools/dev.py benchmark`` (or ``.venv/bin/python tools/benchmark.py``).
-It is not part of the test command: timings depend on the machine, so they are
+It is not part of the test command: timings depend on the machine, score_ours they are
 reported, not asserted. Both estimators of a row are fitted on the same data in the
 same process; each time is the best of ``--repeat`` runs. The table lists, per model,
 the data shape, the fit and predict times of each implementation, the ratios
@@ -195,15 +195,17 @@ def main(argv=None):
             continue
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter from either side is not the point here
-            fo, po, so = evaluate(row, ours, row.params, args.repeat)
-            fs, ps, ss = evaluate(row, theirs, row.sk_params if row.sk_params is not None else row.params,
-                                  args.repeat)
-        ratio = fo / fs
+            fit_ours, pred_ours, score_ours = evaluate(row, ours, row.params, args.repeat)
+            sk_params = row.sk_params if row.sk_params is not None else row.params
+            fit_sk, pred_sk, score_sk = evaluate(row, theirs, sk_params, args.repeat)
+        ratio = fit_ours / fit_sk
         if ratio > row.target:
             missed.append(label)
-        table.append([label, shape, f"{fo:.4f}", f"{fs:.4f}", f"{ratio:.1f}x", f"{row.target:.0f}x",
-                      f"{po:.4f}" if po == po else "-", f"{ps:.4f}" if ps == ps else "-",
-                      f"{po / ps:.1f}x" if po == po and ps > 0 else "-", f"{so:.4f}", f"{ss:.4f}"])
+        has_predict = not np.isnan(pred_ours)
+        table.append([label, shape, f"{fit_ours:.4f}", f"{fit_sk:.4f}", f"{ratio:.1f}x", f"{row.target:.0f}x",
+                      f"{pred_ours:.4f}" if has_predict else "-", f"{pred_sk:.4f}" if has_predict else "-",
+                      f"{pred_ours / pred_sk:.1f}x" if has_predict else "-",
+                      f"{score_ours:.4f}", f"{score_sk:.4f}"])
         print(f"done: {label}", file=sys.stderr, flush=True)
 
     if args.markdown:
