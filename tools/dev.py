@@ -149,9 +149,14 @@ def build(clean=False):
         shutil.rmtree(EXECUTION_CACHE)
     cmd = [venv_bin("jupyter-book"), "build", ROOT, "--warningiserror", "--nitpick", "--keep-going"]
     say("$ " + " ".join(str(c) for c in cmd) + f"  (log: {BUILD_LOG.relative_to(ROOT)})")
+    # Every page's arrays are small: one BLAS/OpenMP thread per kernel is as fast as
+    # several and keeps a 2-core CI machine from oversubscribing (a caller's setting wins).
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
     start = time.perf_counter()
     with open(BUILD_LOG, "w") as log:
-        proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, stdout=subprocess.PIPE,
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.STDOUT, text=True, bufsize=1)
         for line in proc.stdout:
             log.write(line)

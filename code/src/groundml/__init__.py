@@ -4,8 +4,8 @@ One module per topic, NumPy only at run time, each implementation tested against
 reference library in ``code/tests``.
 """
 
-from ._validation import NotFittedError
+from ._validation import ConvergenceWarning, NotFittedError
 from .linear_model import LinearRegression, r2_score
 
-__all__ = ["LinearRegression", "NotFittedError", "r2_score"]
+__all__ = ["ConvergenceWarning", "LinearRegression", "NotFittedError", "r2_score"]
 __version__ = "0.1.0"

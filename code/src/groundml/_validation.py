@@ -12,6 +12,10 @@ class NotFittedError(ValueError, AttributeError):
     """Raised when a model is used before ``fit`` (as scikit-learn does)."""
 
 
+class ConvergenceWarning(UserWarning):
+    """An iterative solver stopped at ``max_iter`` before reaching its tolerance."""
+
+
 def check_array(X, *, name="X", ensure_2d=True):
     """Return ``X`` as a finite float array, or raise a ``ValueError`` saying why not.
 

@@ -12,8 +12,7 @@ import warnings
 
 import numpy as np
 
-from ._validation import check_array
-from .linear_model import ConvergenceWarning
+from ._validation import ConvergenceWarning, check_array
 
 __all__ = [
     "cholesky",

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from .linear_model import ConvergenceWarning
+from ._validation import ConvergenceWarning
 
 __all__ = [
     "ConvergenceWarning",
