@@ -46,6 +46,21 @@ def check_array(X, *, name="X", ensure_2d=True):
     return X
 
 
+def check_1d_sample(x, name="x", min_size=1):
+    """Return ``x`` as a finite 1-D float array with at least ``min_size`` entries."""
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must be numeric; could not convert it to floats: {exc}") from None
+    if x.ndim != 1:
+        raise ValueError(f"Expected a 1D array for {name}, got a {x.ndim}D array instead.")
+    if x.size < min_size:
+        raise ValueError(f"{name} has {x.size} observations; at least {min_size} required.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} contains NaN or infinity.")
+    return x
+
+
 def check_X_y(X, y):
     """Validate a design matrix and its targets together.
 

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ._validation import check_1d_sample
 from .estimation import normal_ppf
 
 __all__ = [
@@ -54,17 +55,7 @@ class Chi2ContingencyResult(NamedTuple):
 
 def _check_sample(x, name="x", min_size=2):
     """Return ``x`` as a finite 1-D float array with at least ``min_size`` entries."""
-    try:
-        x = np.asarray(x, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be numeric; could not convert it to floats: {exc}") from None
-    if x.ndim != 1:
-        raise ValueError(f"Expected a 1D array for {name}, got a {x.ndim}D array instead.")
-    if x.size < min_size:
-        raise ValueError(f"{name} has {x.size} observations; at least {min_size} required.")
-    if not np.all(np.isfinite(x)):
-        raise ValueError(f"{name} contains NaN or infinity.")
-    return x
+    return check_1d_sample(x, name=name, min_size=min_size)
 
 
 def _check_unit_open(value, name):
