@@ -144,6 +144,7 @@ def load(path, package):
 
 
 def best_time(function, repeat):
+    function()  # warm-up: the first call pays one-off costs (imports, caches, thread pools)
     best, result = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()
