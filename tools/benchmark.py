@@ -128,6 +128,8 @@ def rows():
         Row("cluster.DBSCAN", "cluster.DBSCAN", blob_small, "cluster", T, {"eps": 1.0, "min_samples": 5}),
         Row("mixture.GaussianMixture", "mixture.GaussianMixture", gauss, "mixture", V,
             {"n_components": 4, "means_init": g_means, "random_state": 0}),
+        Row("anomaly.RANSACRegressor", "linear_model.RANSACRegressor", reg_small, "regressor", T,
+            {"random_state": 0}),
         Row("dimensionality.PCA", "decomposition.PCA", reg, "transformer", V, {"n_components": 10},
             {"n_components": 10, "svd_solver": "full"}),
         Row("dimensionality.LinearDiscriminantAnalysis", "discriminant_analysis.LinearDiscriminantAnalysis",
