@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn import datasets
+from sklearn.gaussian_process.kernels import RBF
 from sklearn.metrics import adjusted_rand_score, r2_score
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -130,6 +131,10 @@ def rows():
             {"n_components": 4, "means_init": g_means, "random_state": 0}),
         Row("anomaly.RANSACRegressor", "linear_model.RANSACRegressor", reg_small, "regressor", T,
             {"random_state": 0}),
+        Row("gaussian_process.GaussianProcessRegressor", "gaussian_process.GaussianProcessRegressor",
+            reg_small, "regressor", V, {"length_scale": 3.0, "alpha": 0.1, "normalize_y": True},
+            {"kernel": RBF(3.0, length_scale_bounds="fixed"), "alpha": 0.1, "normalize_y": True,
+             "optimizer": None}),
         Row("dimensionality.PCA", "decomposition.PCA", reg, "transformer", V, {"n_components": 10},
             {"n_components": 10, "svd_solver": "full"}),
         Row("dimensionality.LinearDiscriminantAnalysis", "discriminant_analysis.LinearDiscriminantAnalysis",
