@@ -126,7 +126,7 @@ def rows():
                                                           "algorithm": "lloyd"}),
         Row("cluster.AgglomerativeClustering", "cluster.AgglomerativeClustering", blob_small, "cluster", T,
             {"n_clusters": 4, "linkage": "ward"}),
-        Row("cluster.DBSCAN", "cluster.DBSCAN", blob_small, "cluster", T, {"eps": 1.0, "min_samples": 5}),
+        Row("cluster.DBSCAN", "cluster.DBSCAN", blob_small, "cluster", T, {"eps": 2.0, "min_samples": 5}),
         Row("mixture.GaussianMixture", "mixture.GaussianMixture", gauss, "mixture", V,
             {"n_components": 4, "means_init": g_means, "random_state": 0}),
         Row("anomaly.RANSACRegressor", "linear_model.RANSACRegressor", reg_small, "regressor", T,
