@@ -62,8 +62,13 @@ class _BaseForest:
         self.oob_score = oob_score
         self.random_state = random_state
 
+    _tree_class = None  # DecisionTreeClassifier or DecisionTreeRegressor, set by each forest
+
     def _make_tree(self, seed):
-        raise NotImplementedError
+        return self._tree_class(criterion=self.criterion, max_depth=self.max_depth,
+                                min_samples_split=self.min_samples_split,
+                                min_samples_leaf=self.min_samples_leaf,
+                                max_features=self.max_features, random_state=seed)
 
     def _fit_forest(self, X, target):
         _check_positive_int(self.n_estimators, "n_estimators")
@@ -148,6 +153,8 @@ class RandomForestClassifier(_BaseForest):
     :math:`\rho`. Derived in the book page "Bagging and random forests".
     """
 
+    _tree_class = DecisionTreeClassifier
+
     def __init__(self, *, n_estimators=100, criterion="gini", max_depth=None, min_samples_split=2,
                  min_samples_leaf=1, max_features="sqrt", bootstrap=True, oob_score=False,
                  random_state=None):
@@ -155,12 +162,6 @@ class RandomForestClassifier(_BaseForest):
                          min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
                          max_features=max_features, bootstrap=bootstrap, oob_score=oob_score,
                          random_state=random_state)
-
-    def _make_tree(self, seed):
-        return DecisionTreeClassifier(criterion=self.criterion, max_depth=self.max_depth,
-                                      min_samples_split=self.min_samples_split,
-                                      min_samples_leaf=self.min_samples_leaf,
-                                      max_features=self.max_features, random_state=seed)
 
     def fit(self, X, y):
         """Fit ``n_estimators`` trees. ``X``: (n_samples, n_features), ``y``: (n_samples,)."""
@@ -204,6 +205,8 @@ class RandomForestRegressor(_BaseForest):
     shape (n_samples,). Derived in the book page "Bagging and random forests".
     """
 
+    _tree_class = DecisionTreeRegressor
+
     def __init__(self, *, n_estimators=100, criterion="squared_error", max_depth=None,
                  min_samples_split=2, min_samples_leaf=1, max_features=1.0, bootstrap=True,
                  oob_score=False, random_state=None):
@@ -211,12 +214,6 @@ class RandomForestRegressor(_BaseForest):
                          min_samples_split=min_samples_split, min_samples_leaf=min_samples_leaf,
                          max_features=max_features, bootstrap=bootstrap, oob_score=oob_score,
                          random_state=random_state)
-
-    def _make_tree(self, seed):
-        return DecisionTreeRegressor(criterion=self.criterion, max_depth=self.max_depth,
-                                     min_samples_split=self.min_samples_split,
-                                     min_samples_leaf=self.min_samples_leaf,
-                                     max_features=self.max_features, random_state=seed)
 
     def fit(self, X, y):
         """Fit ``n_estimators`` trees. ``X``: (n_samples, n_features), ``y``: (n_samples,)."""
