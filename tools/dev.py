@@ -135,6 +135,18 @@ def package_digest():
     return digest.hexdigest()
 
 
+def single_thread_env():
+    """The environment with one BLAS/OpenMP thread per process (a caller's setting wins).
+
+    The pages' and tests' arrays are small: one thread is as fast as several and keeps a
+    2-core CI machine from oversubscribing when a library's thread pool waits for cores.
+    """
+    env = dict(os.environ)
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return env
+
+
 def build(clean=False):
     """Run the strict build: warnings are errors, every cell executed (or cached)."""
     if clean and BUILD.exists():
@@ -149,11 +161,7 @@ def build(clean=False):
         shutil.rmtree(EXECUTION_CACHE)
     cmd = [venv_bin("jupyter-book"), "build", ROOT, "--warningiserror", "--nitpick", "--keep-going"]
     say("$ " + " ".join(str(c) for c in cmd) + f"  (log: {BUILD_LOG.relative_to(ROOT)})")
-    # Every page's arrays are small: one BLAS/OpenMP thread per kernel is as fast as
-    # several and keeps a 2-core CI machine from oversubscribing (a caller's setting wins).
-    env = dict(os.environ)
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
+    env = single_thread_env()
     start = time.perf_counter()
     with open(BUILD_LOG, "w") as log:
         proc = subprocess.Popen([str(c) for c in cmd], cwd=ROOT, env=env, stdout=subprocess.PIPE,
@@ -227,7 +235,7 @@ def cmd_benchmark(args):
 def cmd_test(args):
     total_start = time.perf_counter()
     setup_venv()
-    env = dict(os.environ)
+    env = single_thread_env()
     env["CHROMIUM_PATH"] = setup_chromium()
 
     say("step 1/2: clean strict build of the whole book (every cell executed)")

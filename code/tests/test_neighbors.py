@@ -13,22 +13,9 @@ from scipy.spatial.distance import cdist
 from sklearn import neighbors as sk_neighbors
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine
 from sklearn.preprocessing import StandardScaler
-from threadpoolctl import threadpool_limits
 
 from groundml import NotFittedError
 from groundml.neighbors import KNeighborsClassifier, KNeighborsRegressor, pairwise_distances
-
-
-@pytest.fixture(autouse=True, scope="module")
-def single_openmp_thread():
-    """Run scikit-learn's OpenMP distance kernels on one thread.
-
-    On a busy machine its thread pool spends ~0.1 s per call waiting for cores; one
-    thread keeps this file fast and does not change any result.
-    """
-    with threadpool_limits(limits=1, user_api="openmp"):
-        yield
-
 
 SEEDS = range(5)
 TOL = 1e-10
