@@ -16,6 +16,7 @@ from ._validation import (
     check_n_features,
     check_X_y,
 )
+from .numerics import sigmoid, softmax
 from .tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 
@@ -478,11 +479,6 @@ class GradientBoostingRegressor(_BaseGradientBoosting):
         return _r2(np.asarray(y, dtype=float), self.predict(X))
 
 
-def _softmax(F):
-    E = np.exp(F - F.max(axis=1, keepdims=True))
-    return E / E.sum(axis=1, keepdims=True)
-
-
 class GradientBoostingClassifier(_BaseGradientBoosting):
     r"""Gradient boosting for classification with the log-loss (binary or multinomial).
 
@@ -516,7 +512,7 @@ class GradientBoostingClassifier(_BaseGradientBoosting):
         trees = []
         for _ in range(self.n_estimators):
             rows = self._sample(rng, n)
-            P = 1.0 / (1.0 + np.exp(-F)) if K == 2 else _softmax(F)
+            P = sigmoid(F) if K == 2 else softmax(F, axis=1)
             R = Y - P                                                      # pseudo-residuals
             round_trees = []
             for k in range(Y.shape[1]):
@@ -549,9 +545,9 @@ class GradientBoostingClassifier(_BaseGradientBoosting):
         """Class probabilities, shape (n_samples, n_classes)."""
         F = self.decision_function(X)
         if self.n_classes_ == 2:
-            p = 1.0 / (1.0 + np.exp(-F))
+            p = sigmoid(F)
             return np.column_stack([1 - p, p])
-        return _softmax(F)
+        return softmax(F, axis=1)
 
     def predict(self, X):
         """Most probable class."""

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ._validation import check_1d_sample
-from .estimation import normal_ppf
+from .estimation import normal_cdf, normal_ppf
 
 __all__ = [
     "norm_cdf", "norm_sf", "betainc", "gammainc", "gammaincc", "t_sf", "chi2_sf",
@@ -77,13 +77,18 @@ def _check_positive_var(var, name):
 
 # ---- distribution tails ------------------------------------------------------------------
 
-_erfc = np.vectorize(math.erfc, otypes=[float])
 _lgamma = np.vectorize(math.lgamma, otypes=[float])
 
 
+_normal_cdf = np.vectorize(normal_cdf, otypes=[float])
+
+
 def norm_cdf(x):
-    r"""Standard normal CDF, :math:`\Phi(x) = \tfrac12 \operatorname{erfc}(-x/\sqrt2)`, elementwise."""
-    return 0.5 * _erfc(-np.asarray(x, dtype=float) / math.sqrt(2.0))
+    r"""Standard normal CDF, :math:`\Phi(x) = \tfrac12 \operatorname{erfc}(-x/\sqrt2)`, elementwise.
+
+    The vectorised form of :func:`groundml.estimation.normal_cdf`.
+    """
+    return _normal_cdf(np.asarray(x, dtype=float))
 
 
 def norm_sf(x):
